@@ -17,6 +17,7 @@ import numpy as np
 
 import graphflow as tf
 from graphflow.examples import lenet5_inference
+from graphflow.examples.mnist_train import TrainingGraph
 from graphflow.examples.progress import TrainingProgress
 from graphflow.examples.tutorials.mnist import input_data
 
@@ -33,10 +34,12 @@ EVAL_BATCH_SIZE = 500
 # optimizer name -> (base learning rate, constructor). "gd" is the book's choice (0.01), meant for
 # the book's 6000 steps: after the short default of 1500 it reaches about 96.8% test accuracy,
 # where Adam (0.001) reaches about 99.2%, so the default run uses Adam.
+# The constructors look `tf` up when called, so benchmarks/bench_training.py can run this same
+# graph code on TensorFlow.
 OPTIMIZERS: dict[str, tuple[float, Callable[[Any], Any]]] = {
-    "gd": (0.01, tf.train.GradientDescentOptimizer),
+    "gd": (0.01, lambda rate: tf.train.GradientDescentOptimizer(rate)),
     "momentum": (0.01, lambda rate: tf.train.MomentumOptimizer(rate, 0.9)),
-    "adam": (0.001, tf.train.AdamOptimizer),
+    "adam": (0.001, lambda rate: tf.train.AdamOptimizer(rate)),
 }
 DEFAULT_OPTIMIZER = "adam"
 
@@ -45,6 +48,48 @@ def _images(images: np.ndarray) -> np.ndarray:
     """Flat [N, 784] (or [N, 28, 28, 1]) images as the network's [N, 28, 28, 1] input."""
     return np.reshape(images, (-1, lenet5_inference.IMAGE_SIZE, lenet5_inference.IMAGE_SIZE,
                                lenet5_inference.NUM_CHANNELS))
+
+
+def build_training_graph(
+    num_examples: int, batch_size: int = BATCH_SIZE, optimizer: str = DEFAULT_OPTIMIZER,
+    learning_rate: float | None = None,
+) -> TrainingGraph:
+    """Builds LeNet-5's training graph into the default graph (chapter 5's recipe).
+
+    The network from lenet5_inference in training mode (dropout) with an L2 regularizer on its
+    fully connected weights, the cross-entropy plus the 'losses' collection, a learning rate
+    decayed by LEARNING_RATE_DECAY every epoch of `num_examples` images, the chosen optimizer,
+    and moving averages of the trainable variables updated after each step.
+
+    Args:
+      num_examples: Training images per epoch (sets the decay's step).
+      batch_size: Images per step.
+      optimizer: A key of OPTIMIZERS.
+      learning_rate: Base learning rate (default: the optimizer's in OPTIMIZERS).
+    """
+    base_rate, make_optimizer = OPTIMIZERS[optimizer]
+    x = tf.placeholder(tf.float32, [None, lenet5_inference.IMAGE_SIZE,
+                                    lenet5_inference.IMAGE_SIZE,
+                                    lenet5_inference.NUM_CHANNELS], name="x-input")
+    y_ = tf.placeholder(tf.float32, [None, lenet5_inference.OUTPUT_NODE], name="y-input")
+
+    regularizer = tf.contrib.layers.l2_regularizer(REGULARIZATION_RATE)
+    y = lenet5_inference.inference(x, True, regularizer)
+    global_step = tf.Variable(0, trainable=False)
+
+    variable_averages = tf.train.ExponentialMovingAverage(MOVING_AVERAGE_DECAY, global_step)
+    variables_averages_op = variable_averages.apply(tf.trainable_variables())
+    cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
+        logits=y, labels=tf.argmax(y_, 1))
+    cross_entropy_mean = tf.reduce_mean(cross_entropy)
+    loss = cross_entropy_mean + tf.add_n(tf.get_collection("losses"))
+    rate = tf.train.exponential_decay(
+        base_rate if learning_rate is None else learning_rate, global_step,
+        num_examples / batch_size, LEARNING_RATE_DECAY, staircase=True)
+    train_step = make_optimizer(rate).minimize(loss, global_step=global_step)
+    with tf.control_dependencies([train_step, variables_averages_op]):
+        train_op = tf.no_op(name="train")
+    return TrainingGraph(x, y_, loss, rate, train_op, global_step, variable_averages)
 
 
 def train(
@@ -71,32 +116,11 @@ def train(
       A dict with the first and last batch losses (`first_loss`, `loss`), `seconds` of
       training, `images_per_sec` and the last `checkpoint` path.
     """
-    base_rate, make_optimizer = OPTIMIZERS[optimizer]
     with tf.Graph().as_default():
         if seed is not None:
             tf.set_random_seed(seed)
-        x = tf.placeholder(tf.float32, [None, lenet5_inference.IMAGE_SIZE,
-                                        lenet5_inference.IMAGE_SIZE,
-                                        lenet5_inference.NUM_CHANNELS], name="x-input")
-        y_ = tf.placeholder(tf.float32, [None, lenet5_inference.OUTPUT_NODE], name="y-input")
-
-        regularizer = tf.contrib.layers.l2_regularizer(REGULARIZATION_RATE)
-        y = lenet5_inference.inference(x, True, regularizer)
-        global_step = tf.Variable(0, trainable=False)
-
-        variable_averages = tf.train.ExponentialMovingAverage(MOVING_AVERAGE_DECAY, global_step)
-        variables_averages_op = variable_averages.apply(tf.trainable_variables())
-        cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
-            logits=y, labels=tf.argmax(y_, 1))
-        cross_entropy_mean = tf.reduce_mean(cross_entropy)
-        loss = cross_entropy_mean + tf.add_n(tf.get_collection("losses"))
-        rate = tf.train.exponential_decay(
-            base_rate if learning_rate is None else learning_rate, global_step,
-            mnist.train.num_examples / batch_size, LEARNING_RATE_DECAY, staircase=True)
-        train_step = make_optimizer(rate).minimize(loss, global_step=global_step)
-        with tf.control_dependencies([train_step, variables_averages_op]):
-            train_op = tf.no_op(name="train")
-
+        net = build_training_graph(mnist.train.num_examples, batch_size, optimizer,
+                                   learning_rate)
         saver = tf.train.Saver()
         os.makedirs(model_dir, exist_ok=True)
         save_path = os.path.join(model_dir, MODEL_NAME)
@@ -110,14 +134,15 @@ def train(
                 for i in range(steps):
                     xs, ys = mnist.train.next_batch(batch_size)
                     _, loss_value, rate_value = sess.run(
-                        [train_op, loss, rate], feed_dict={x: _images(xs), y_: ys})
+                        [net.train_op, net.loss, net.learning_rate],
+                        feed_dict={net.x: _images(xs), net.y_: ys})
                     first_loss = loss_value if i == 0 else first_loss
                     bar.update(i + 1, loss_value, rate_value)
                     if (i + 1) % CHECKPOINT_EVERY == 0:
-                        checkpoint = saver.save(sess, save_path, global_step=global_step)
+                        checkpoint = saver.save(sess, save_path, global_step=net.global_step)
                 seconds, images_per_sec = bar.elapsed, bar.images_per_sec
             if steps % CHECKPOINT_EVERY != 0 or steps == 0:
-                checkpoint = saver.save(sess, save_path, global_step=global_step)
+                checkpoint = saver.save(sess, save_path, global_step=net.global_step)
     return {"first_loss": float(first_loss), "loss": float(loss_value), "seconds": seconds,
             "images_per_sec": images_per_sec, "checkpoint": checkpoint}
 

@@ -11,7 +11,7 @@ import argparse
 import os
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import graphflow as tf
 from graphflow.examples import mnist_inference
@@ -45,6 +45,49 @@ def _moving_average_accuracy(x: Any, y_: Any, variable_averages: Any) -> Any:
     return tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
 
 
+class TrainingGraph(NamedTuple):
+    """The tensors of the training graph a training loop feeds and fetches."""
+
+    x: Any
+    y_: Any
+    loss: Any
+    learning_rate: Any
+    train_op: Any
+    global_step: Any
+    variable_averages: Any
+
+
+def build_training_graph(num_examples: int) -> TrainingGraph:
+    """Builds the book's training graph into the default graph.
+
+    The network from mnist_inference with an L2 regularizer, the cross-entropy plus the
+    'losses' collection, a learning rate decayed by LEARNING_RATE_DECAY every epoch of
+    `num_examples` images, gradient descent, and moving averages of the trainable variables
+    updated after each step (`train_op` runs both).
+    """
+    x = tf.placeholder(tf.float32, [None, mnist_inference.INPUT_NODE], name="x-input")
+    y_ = tf.placeholder(tf.float32, [None, mnist_inference.OUTPUT_NODE], name="y-input")
+
+    regularizer = tf.contrib.layers.l2_regularizer(REGULARIZATION_RATE)
+    y = mnist_inference.inference(x, regularizer)
+    global_step = tf.Variable(0, trainable=False)
+
+    variable_averages = tf.train.ExponentialMovingAverage(MOVING_AVERAGE_DECAY, global_step)
+    variables_averages_op = variable_averages.apply(tf.trainable_variables())
+    cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
+        logits=y, labels=tf.argmax(y_, 1))
+    cross_entropy_mean = tf.reduce_mean(cross_entropy)
+    loss = cross_entropy_mean + tf.add_n(tf.get_collection("losses"))
+    learning_rate = tf.train.exponential_decay(
+        LEARNING_RATE_BASE, global_step, num_examples / BATCH_SIZE,
+        LEARNING_RATE_DECAY, staircase=True)
+    train_step = tf.train.GradientDescentOptimizer(learning_rate).minimize(
+        loss, global_step=global_step)
+    with tf.control_dependencies([train_step, variables_averages_op]):
+        train_op = tf.no_op(name="train")
+    return TrainingGraph(x, y_, loss, learning_rate, train_op, global_step, variable_averages)
+
+
 def train(
     mnist: Any, steps: int = TRAINING_STEPS, model_dir: str = MODEL_SAVE_PATH, threads: int = 0,
     progress: bool = True, seed: int | None = None,
@@ -70,28 +113,8 @@ def train(
     with tf.Graph().as_default():
         if seed is not None:
             tf.set_random_seed(seed)
-        x = tf.placeholder(tf.float32, [None, mnist_inference.INPUT_NODE], name="x-input")
-        y_ = tf.placeholder(tf.float32, [None, mnist_inference.OUTPUT_NODE], name="y-input")
-
-        regularizer = tf.contrib.layers.l2_regularizer(REGULARIZATION_RATE)
-        y = mnist_inference.inference(x, regularizer)
-        global_step = tf.Variable(0, trainable=False)
-
-        variable_averages = tf.train.ExponentialMovingAverage(MOVING_AVERAGE_DECAY, global_step)
-        variables_averages_op = variable_averages.apply(tf.trainable_variables())
-        cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
-            logits=y, labels=tf.argmax(y_, 1))
-        cross_entropy_mean = tf.reduce_mean(cross_entropy)
-        loss = cross_entropy_mean + tf.add_n(tf.get_collection("losses"))
-        learning_rate = tf.train.exponential_decay(
-            LEARNING_RATE_BASE, global_step, mnist.train.num_examples / BATCH_SIZE,
-            LEARNING_RATE_DECAY, staircase=True)
-        train_step = tf.train.GradientDescentOptimizer(learning_rate).minimize(
-            loss, global_step=global_step)
-        with tf.control_dependencies([train_step, variables_averages_op]):
-            train_op = tf.no_op(name="train")
-
-        accuracy = _moving_average_accuracy(x, y_, variable_averages)
+        net = build_training_graph(mnist.train.num_examples)
+        accuracy = _moving_average_accuracy(net.x, net.y_, net.variable_averages)
         saver = tf.train.Saver()
         os.makedirs(model_dir, exist_ok=True)
         save_path = os.path.join(model_dir, MODEL_NAME)
@@ -104,14 +127,15 @@ def train(
                 for i in range(steps):
                     xs, ys = mnist.train.next_batch(BATCH_SIZE)
                     _, loss_value, rate = sess.run(
-                        [train_op, loss, learning_rate], feed_dict={x: xs, y_: ys})
+                        [net.train_op, net.loss, net.learning_rate],
+                        feed_dict={net.x: xs, net.y_: ys})
                     bar.update(i + 1, loss_value, rate)
                     if (i + 1) % CHECKPOINT_EVERY == 0:
-                        checkpoint = saver.save(sess, save_path, global_step=global_step)
+                        checkpoint = saver.save(sess, save_path, global_step=net.global_step)
                 seconds, images_per_sec = bar.elapsed, bar.images_per_sec
             if steps % CHECKPOINT_EVERY != 0 or steps == 0:
-                checkpoint = saver.save(sess, save_path, global_step=global_step)
-            validate_feed = {x: mnist.validation.images, y_: mnist.validation.labels}
+                checkpoint = saver.save(sess, save_path, global_step=net.global_step)
+            validate_feed = {net.x: mnist.validation.images, net.y_: mnist.validation.labels}
             validation_accuracy = sess.run(accuracy, feed_dict=validate_feed)
     return {"loss": float(loss_value) if steps else float("nan"),
             "validation_accuracy": float(validation_accuracy), "seconds": seconds,
