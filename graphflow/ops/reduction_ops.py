@@ -628,8 +628,10 @@ def _add_n_kernel(ctx: Any, *inputs: np.ndarray) -> np.ndarray:
                 "Inputs to operation AddN must have the same size and shape.  Input 0: "
                 f"{format_shape(inputs[0].shape)} != input {index}: {format_shape(value.shape)}"
             )
-    total = np.array(inputs[0], copy=True)
-    for value in inputs[1:]:  # summed in input order, so results never depend on scheduling
+    if len(inputs) == 1:
+        return np.array(inputs[0], copy=True)
+    total = np.add(inputs[0], inputs[1], out=np.empty(np.shape(inputs[0]), inputs[0].dtype))
+    for value in inputs[2:]:  # summed in input order, so results never depend on scheduling
         np.add(total, value, out=total)
     return total
 
