@@ -64,6 +64,21 @@ def test_feeds_by_tensor_and_name_and_intermediate(graph):
         np.testing.assert_array_equal(sess.run(z, {y: [[10, 20]]}), [[11, 21]])
 
 
+def test_fetches_never_alias_a_fed_array(graph):
+    # TF returns fresh arrays; Identity and Reshape kernels return their input or a view of it.
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    fetches = [x, tf.identity(x), tf.reshape(x, [-1]), tf.expand_dims(x, 0)]
+    fed = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    with tf.Session() as sess:
+        results = sess.run(fetches, {x: fed})
+    for result in results:
+        assert not np.shares_memory(result, fed)
+        assert result.flags.writeable
+        result[...] = -1.0
+    np.testing.assert_array_equal(fed, [[1.0, 2.0], [3.0, 4.0]])
+    assert fed.flags.writeable
+
+
 def test_only_needed_subgraph_runs(graph):
     x = tf.placeholder(tf.float32, [], name="x")
     unrelated = tf.placeholder(tf.float32, [], name="unrelated")

@@ -94,7 +94,7 @@ def feed_array(tensor: Tensor, value: Any) -> np.ndarray:
     if type(value) is np.ndarray and value.dtype.type is numpy_dtype:
         if dims is not None and not _fits(value.shape, dims):
             raise _shape_error(tensor, value.shape)
-        return value
+        return _read_only(value)
     try:
         array = np.asarray(value, dtype=numpy_dtype)
     except OverflowError:
@@ -114,7 +114,19 @@ def feed_array(tensor: Tensor, value: Any) -> np.ndarray:
         )
     if dims is not None and not _fits(array.shape, dims):
         raise _shape_error(tensor, array.shape)
-    return array
+    return _read_only(array)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of a fed array; the caller's own array stays writable.
+
+    The session then treats a feed as it treats the arrays it owns: no kernel may write into
+    it, and a fetch that is the fed array itself, or a view of it (Identity, Reshape), comes
+    back as a copy (fetch_result), as TF returns fresh arrays.
+    """
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _shape_error(tensor: Tensor, shape: tuple[int, ...]) -> ValueError:
