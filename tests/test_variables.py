@@ -113,7 +113,9 @@ def test_uninitialized_read_fails_naming_the_variable(graph):
         with pytest.raises(tf.errors.FailedPreconditionError) as info:
             sess.run(y)
         assert info.value.message == "Attempting to use uninitialized value dense/kernel"
-        assert "[[node dense/kernel" in str(info.value)
+        # As TF: the variable op hands out a reference; its reader, kernel/read, fails.
+        assert info.value.op.name == "dense/kernel/read"
+        assert "[[node dense/kernel/read (defined at " in str(info.value)
         with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value dense"):
             sess.run(w)
 

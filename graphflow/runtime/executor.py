@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphflow.framework.errors import (
+    FailedPreconditionError,
     InternalError,
     InvalidArgumentError,
     OpError,
@@ -36,10 +37,28 @@ def execute(plan: Plan, feed_values: Sequence[Any]) -> list[Any]:
         for op, kernel, context, get_inputs, output in plan.steps:  # noqa: B007
             slots[output] = kernel(context, *get_inputs(slots))
     except OpError as error:
-        raise error.with_op(op) from error
+        raise error.with_op(_blamed_op(plan, op, error)) from error
     except Exception as error:
         raise _as_op_error(error, op) from error
     return [None if slot is None else slots[slot] for slot in plan.fetch_slots]
+
+
+def _blamed_op(plan: Plan, op: Any, error: OpError) -> Any:
+    """The node TF's message names for `error`, raised by the kernel of `op`.
+
+    An uninitialized variable is the one case where that is not `op`. graphflow's VariableV2
+    kernel hands out the value and so fails itself; TF's hands out a reference, and the op
+    that reads it fails: normally `<variable>/read`, the Identity behind `Variable.value()`.
+    So the first planned op that takes the variable as a value (not as a ref) is named.
+    """
+    if op.type != "VariableV2" or not isinstance(error, FailedPreconditionError):
+        return op
+    variable = op.outputs[0]
+    for reader in plan.ops:
+        refs = reader.op_def.input_positions(reader.op_def.ref_inputs, len(reader.inputs))
+        if any(t is variable and i not in refs for i, t in enumerate(reader.inputs)):
+            return reader
+    return op
 
 
 def _as_op_error(error: Exception, op: Any) -> OpError:
