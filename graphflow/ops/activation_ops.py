@@ -24,8 +24,8 @@ from graphflow.ops.op_util import (
     REAL_TYPES,
     binary_inputs,
     check_dtype,
-    merge_shapes,
 )
+from graphflow.ops.shape_util import merge_shapes
 
 __all__ = [
     "elu",

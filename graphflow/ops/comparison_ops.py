@@ -36,9 +36,9 @@ from graphflow.ops.op_util import (
     broadcast_shape_fn,
     broadcasting_kernel,
     check_dtype,
-    merge_shapes,
 )
 from graphflow.ops.reduction_ops import reduce_sum
+from graphflow.ops.shape_util import merge_shapes
 
 __all__ = [
     "clip_by_value", "count_nonzero", "equal", "greater", "greater_equal", "less", "less_equal",

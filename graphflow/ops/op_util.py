@@ -87,25 +87,6 @@ def unary_shape_fn(x: TensorShape) -> TensorShape:
     return x
 
 
-def merge_shapes(shape_a: TensorShape, shape_b: TensorShape) -> TensorShape:
-    """The most specific shape compatible with both, or ValueError in TF's shape-fn words."""
-    if shape_a.dims is None:
-        return shape_b
-    if shape_b.dims is None:
-        return shape_a
-    if len(shape_a.dims) != len(shape_b.dims):
-        raise ValueError(
-            f"Shapes must be equal rank, but are {len(shape_a.dims)} and {len(shape_b.dims)}"
-        )
-    for index, (dim_a, dim_b) in enumerate(zip(shape_a.dims, shape_b.dims, strict=True)):
-        if not dim_a.is_compatible_with(dim_b):
-            raise ValueError(
-                f"Dimension {index} in both shapes must be equal, but are {dim_a} and {dim_b}. "
-                f"Shapes are {format_shape(shape_a)} and {format_shape(shape_b)}."
-            )
-    return shape_a.merge_with(shape_b)
-
-
 def _incompatible_shapes(x: np.ndarray, y: np.ndarray) -> InvalidArgumentError:
     return InvalidArgumentError(
         f"Incompatible shapes: {format_shape(np.shape(x))} vs. {format_shape(np.shape(y))}"

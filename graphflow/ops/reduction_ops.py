@@ -26,9 +26,10 @@ from graphflow.ops import fill_ops, shape_ops
 from graphflow.ops.array_ops import identity
 from graphflow.ops.cast_ops import cast
 from graphflow.ops.constant_op import constant
-from graphflow.ops.op_util import BOOL_TYPES, REAL_TYPES, check_dtype, merge_shapes
+from graphflow.ops.op_util import BOOL_TYPES, REAL_TYPES, check_dtype
 from graphflow.ops.pad_ops import tile
 from graphflow.ops.shape_ops import reshape, shape
+from graphflow.ops.shape_util import merge_shapes
 
 __all__ = [
     "add_n", "argmax", "argmin", "reduce_all", "reduce_any", "reduce_max",

@@ -21,6 +21,7 @@ from graphflow.framework.errors import (
 from graphflow.framework.registry import NOT_DIFFERENTIABLE, OpDef, register_op
 from graphflow.framework.tensor import Tensor
 from graphflow.framework.tensor_shape import TensorShape, as_shape
+from graphflow.ops.shape_util import merge_shapes
 
 __all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
 
@@ -46,20 +47,6 @@ def _current_value(ctx: Any, name: str) -> np.ndarray:
     if value is None:
         raise FailedPreconditionError(f"Attempting to use uninitialized value {name}")
     return value
-
-
-def _merge_shapes(ref: TensorShape, value: TensorShape) -> TensorShape:
-    """TF's MergeBothInputsShapeFn: the two shapes must be equal where both are known."""
-    if ref.dims is not None and value.dims is not None:
-        if len(ref.dims) != len(value.dims):
-            raise ValueError(f"Shapes must be equal rank, but are {ref.ndims} and {value.ndims}")
-        for index, (ref_dim, value_dim) in enumerate(zip(ref.dims, value.dims, strict=True)):
-            if not ref_dim.is_compatible_with(value_dim):
-                raise ValueError(
-                    f"Dimension {index} in both shapes must be equal, but are {ref_dim} and "
-                    f"{value_dim}. Shapes are {format_shape(ref)} and {format_shape(value)}."
-                )
-    return ref.merge_with(value)
 
 
 # ----------------------------------------------------------------------------- VariableV2
@@ -145,7 +132,7 @@ def _assign_shape(
     ref: TensorShape, value: TensorShape, *, validate_shape: bool, use_locking: bool
 ) -> TensorShape:
     """With `validate_shape`, `value`'s shape merged with the variable's; else `value`'s."""
-    return _merge_shapes(ref, value) if validate_shape else value
+    return merge_shapes(ref, value) if validate_shape else value
 
 
 def _assign_kernel(
@@ -192,7 +179,7 @@ def assign_add(
 
 def _assign_update_shape(ref: TensorShape, value: TensorShape, *, use_locking: bool) -> TensorShape:
     """The variable's shape, which `value` must match."""
-    return _merge_shapes(ref, value)
+    return merge_shapes(ref, value)
 
 
 def _updated(ctx: Any, ref: str, value: np.ndarray, update: Any) -> np.ndarray:
