@@ -84,7 +84,16 @@ def test_shape_from_tf_shape_keeps_known_dims(graph):
         assert sess.run(noise, {x: np.zeros((2, 3))}).shape == (2, 3)
 
 
-@pytest.mark.skipif(not hasattr(tf, "stack"), reason="tf.stack not yet")
+def test_shape_from_a_concat_and_a_shape_slice_keeps_known_dims(graph):
+    x = tf.placeholder(tf.float32, [None, 3])
+    noise = tf.truncated_normal(tf.concat([tf.shape(x), [2]], 0), seed=1)
+    assert noise.shape.as_list() == [None, 3, 2]
+    rows = tf.random_uniform(tf.stack([tf.shape(x)[1], 5]), seed=1)
+    assert rows.shape.as_list() == [3, 5]
+    with tf.Session() as sess:
+        assert sess.run(noise, {x: np.zeros((4, 3))}).shape == (4, 3, 2)
+
+
 def test_shape_from_a_stack_keeps_constant_dims(graph):
     batch = tf.placeholder(tf.int32, [])
     noise = tf.random_normal(tf.stack([batch, 4]), seed=1)

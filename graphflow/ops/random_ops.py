@@ -12,14 +12,15 @@ from typing import Any
 import numpy as np
 
 from graphflow.framework import dtypes, random_seed
-from graphflow.framework.apply_op import apply_op, constant_value, convert_to_tensor
+from graphflow.framework.apply_op import apply_op, convert_to_tensor
 from graphflow.framework.errors import InvalidArgumentError, format_shape
 from graphflow.framework.graph import name_scope
 from graphflow.framework.random_seed import set_random_seed
 from graphflow.framework.registry import NOT_DIFFERENTIABLE, OpDef, register_op
 from graphflow.framework.tensor import Tensor
-from graphflow.framework.tensor_shape import TensorShape, dimension_value, unknown_shape
+from graphflow.framework.tensor_shape import TensorShape, dimension_value
 from graphflow.ops import math_ops
+from graphflow.ops.shape_util import constant_value_as_shape
 
 __all__ = [
     "random_normal",
@@ -53,27 +54,10 @@ def _shape_tensor(shape: Any) -> Tensor:
     return convert_to_tensor(shape, name="shape")
 
 
-def _known_shape(shape: Tensor) -> TensorShape:
-    """What graph construction knows of the shape that the 1-D tensor `shape` holds.
-
-    Like TF's constant_value_as_shape: a `tf.shape(x)` gives x's static shape, a `tf.stack`
-    of scalars gives the constant ones, and any vector of known length gives the rank. The
-    shape function sees only constant values, so the wrappers refine their result with this.
-    """
-    if shape.op.type == "Shape":
-        return shape.op.inputs[0].shape
-    if shape.op.type == "Pack" and all(t.shape.ndims == 0 for t in shape.op.inputs):
-        values = [constant_value(t) for t in shape.op.inputs]
-        return TensorShape([None if v is None or v < 0 else int(v) for v in values])
-    if shape.shape.ndims == 1:
-        return unknown_shape(shape.shape[0].value)
-    return TensorShape(None)
-
-
 def _random_tensor(op_type: str, inputs: list, shape: Tensor, **attrs: Any) -> Tensor:
     """Creates the random op and gives its output what is known of `shape` statically."""
     rnd = apply_op(op_type, inputs, **attrs)
-    rnd.set_shape(_known_shape(shape))
+    rnd.set_shape(constant_value_as_shape(shape))
     return rnd
 
 
