@@ -61,6 +61,17 @@ def _random_tensor(op_type: str, inputs: list, shape: Tensor, **attrs: Any) -> T
     return rnd
 
 
+def _scaled_normal(op_type: str, shape: Any, mean: Any, stddev: Any, dtype: dtypes.DType,
+                   seed: int | None, scope: str) -> Tensor:
+    """`op_type(shape) * stddev + mean`, named `scope`: how TF builds both normal samplers."""
+    shape_tensor = _shape_tensor(shape)
+    mean_tensor = convert_to_tensor(mean, dtype=dtype, name="mean")
+    stddev_tensor = convert_to_tensor(stddev, dtype=dtype, name="stddev")
+    rnd = _random_tensor(op_type, [shape_tensor], shape_tensor, dtype=dtype, **_seed_attrs(seed))
+    return math_ops.add(math_ops.multiply(rnd, stddev_tensor, name="mul"), mean_tensor,
+                        name=scope)
+
+
 def _seed_attrs(seed: int | None) -> dict[str, int]:
     """The op's `seed` and `seed2` attrs; 0 and 0 mean "unseeded"."""
     seed1, seed2 = random_seed.get_seed(seed)
@@ -145,13 +156,7 @@ def random_normal(
     """
     dtype = _float_dtype(dtype, "RandomStandardNormal")
     with name_scope(name, "random_normal", [shape, mean, stddev]) as scope:
-        shape_tensor = _shape_tensor(shape)
-        mean_tensor = convert_to_tensor(mean, dtype=dtype, name="mean")
-        stddev_tensor = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = _random_tensor("RandomStandardNormal", [shape_tensor], shape_tensor, dtype=dtype,
-                             **_seed_attrs(seed))
-        return math_ops.add(math_ops.multiply(rnd, stddev_tensor, name="mul"), mean_tensor,
-                            name=scope)
+        return _scaled_normal("RandomStandardNormal", shape, mean, stddev, dtype, seed, scope)
 
 
 def _random_standard_normal_kernel(
@@ -200,13 +205,7 @@ def truncated_normal(
     """
     dtype = _float_dtype(dtype, "TruncatedNormal")
     with name_scope(name, "truncated_normal", [shape, mean, stddev]) as scope:
-        shape_tensor = _shape_tensor(shape)
-        mean_tensor = convert_to_tensor(mean, dtype=dtype, name="mean")
-        stddev_tensor = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = _random_tensor("TruncatedNormal", [shape_tensor], shape_tensor, dtype=dtype,
-                             **_seed_attrs(seed))
-        return math_ops.add(math_ops.multiply(rnd, stddev_tensor, name="mul"), mean_tensor,
-                            name=scope)
+        return _scaled_normal("TruncatedNormal", shape, mean, stddev, dtype, seed, scope)
 
 
 def _truncated_normal_kernel(
