@@ -7,7 +7,7 @@ them; the result of `run` has the same structure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -94,7 +94,7 @@ def feed_array(tensor: Tensor, value: Any) -> np.ndarray:
     if type(value) is np.ndarray and value.dtype.type is numpy_dtype:
         if dims is not None and not _fits(value.shape, dims):
             raise _shape_error(tensor, value.shape)
-        return _read_only(value)
+        return value
     try:
         array = np.asarray(value, dtype=numpy_dtype)
     except OverflowError:
@@ -114,19 +114,7 @@ def feed_array(tensor: Tensor, value: Any) -> np.ndarray:
         )
     if dims is not None and not _fits(array.shape, dims):
         raise _shape_error(tensor, array.shape)
-    return _read_only(array)
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    """A read-only view of a fed array; the caller's own array stays writable.
-
-    The session then treats a feed as it treats the arrays it owns: no kernel may write into
-    it, and a fetch that is the fed array itself, or a view of it (Identity, Reshape), comes
-    back as a copy (fetch_result), as TF returns fresh arrays.
-    """
-    view = array.view()
-    view.flags.writeable = False
-    return view
+    return array
 
 
 def _shape_error(tensor: Tensor, shape: tuple[int, ...]) -> ValueError:
@@ -150,18 +138,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def fetch_result(value: Any) -> Any:
-    """A fetched value as the caller gets it: 0-d arrays as NumPy scalars, owned arrays copied.
+def fetch_result(value: Any, feed_values: Sequence[Any] = ()) -> Any:
+    """A fetched value as the caller gets it: 0-d arrays as NumPy scalars, shared arrays copied.
 
     Arrays that the graph or session owns (constants, variable values) are read-only; the
-    caller gets a writable copy so that changing it cannot change the session.
+    caller gets a writable copy so that changing it cannot change the session. A fetch that
+    is a feed, or a view of one (Identity and Reshape kernels return their input's memory),
+    is copied too, as TF returns fresh arrays: changing it must not change the fed array.
     """
     if type(value) is np.ndarray:
         if value.ndim == 0:
             return value[()]
-        if not value.flags.writeable:
+        if not value.flags.writeable or (feed_values and _views_a_feed(value, feed_values)):
             return value.copy()
     return value
+
+
+def _views_a_feed(value: np.ndarray, feed_values: Sequence[Any]) -> bool:
+    """Whether `value` shares a memory owner with a fed array (NumPy points `base` at it)."""
+    owner = value if value.base is None else value.base
+    return any(owner is (feed if feed.base is None else feed.base) for feed in feed_values)
 
 
 def is_operation(element: Any) -> bool:

@@ -126,7 +126,8 @@ class Session:
         rebuild = fetches_lib.flatten_fetches(self._graph, fetches, elements)
         feed_tensors, feed_values = self._feeds(feed_dict)
         plan = self._plan(elements, feed_tensors)
-        return rebuild([fetches_lib.fetch_result(v) for v in execute(plan, feed_values)])
+        results = execute(plan, feed_values)
+        return rebuild([fetches_lib.fetch_result(v, feed_values) for v in results])
 
     def _feeds(self, feed_dict: Any) -> tuple[tuple, list]:
         if not feed_dict:
